@@ -1,0 +1,4 @@
+export * from './worlds.js';
+export * from './messages.js';
+export * from './validation.js';
+export * from './state.js';
