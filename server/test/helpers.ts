@@ -4,8 +4,10 @@
  */
 import { createServer } from 'node:net';
 import type { Server } from '@colyseus/core';
+import type { InferenceService } from '../src/inference/service.js';
 import { Client, type Room } from '@colyseus/sdk';
-import { createGameServer } from '../src/app.js';
+import { startGameServer } from '../src/app.js';
+import { openModeration, type Moderation } from '../src/moderation/index.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { ServerMessage, WorldState, type JoinOptions } from '../../shared/src/index.js';
 import { WORLD_ROOM } from '../src/rooms/WorldRoom.js';
@@ -14,6 +16,9 @@ export type WorldRoomClient = Room<unknown, WorldState>;
 
 export interface TestServer {
   server: Server;
+  inference: InferenceService;
+  /** Present when started with `{ moderation: true }` (DATABASE_URL or DATA_DIR from env). */
+  moderation: Moderation | undefined;
   config: Config;
   endpoint: string;
   client(): Client;
@@ -33,15 +38,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Start a server with the given environment overrides (faster interest updates by default). */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Start a server with the given environment overrides: faster interest updates,
+ * and no inference workers unless the test asks for them (INFERENCE_WORKERS).
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { moderation?: boolean } = {}): Promise<TestServer> {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', INTEREST_UPDATE_MS: '50', SHUTDOWN_GRACE_MS: '100', ...env });
-  const server = createGameServer(config);
-  await server.listen(port, config.host);
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    INTEREST_UPDATE_MS: '50',
+    SHUTDOWN_GRACE_MS: '100',
+    INFERENCE_WORKERS: '0',
+    INFERENCE_THREADS: '1',
+    // Tests use the shipped models unless pointed at others (e.g. a fresh training run).
+    ...(process.env.FILL_MASK_MODEL ? { FILL_MASK_MODEL: process.env.FILL_MASK_MODEL } : {}),
+    ...(process.env.SENTIMENT_MODEL ? { SENTIMENT_MODEL: process.env.SENTIMENT_MODEL } : {}),
+    ...env,
+  });
+  const moderation = options.moderation ? await openModeration(config) : undefined;
+  const { server, inference } = await startGameServer(config, { moderation });
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     server,
+    inference,
+    moderation,
     config,
     endpoint,
     client: () => new Client(endpoint),

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@colyseus/sdk';
-import { ServerMessage, WorldState, type PortalGrantedEvent } from '../../shared/src/index.js';
+import { ServerMessage, WorldState, type PortalGrantedEvent, type WorldSummary } from '../../shared/src/index.js';
 import { WORLD_ROOM } from '../src/rooms/WorldRoom.js';
-import type { WorldSummary } from '../src/http/routes.js';
 import { Inbox, sleep, startTestServer, waitFor, type TestServer, type WorldRoomClient } from './helpers.js';
 
 let srv: TestServer;

@@ -1,5 +1,8 @@
 /** The server as an operator runs it: a real process, its exit codes, and SIGTERM. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '@colyseus/sdk';
 import { ServerMessage, WorldState, type ShutdownEvent } from '../../shared/src/index.js';
@@ -7,6 +10,8 @@ import { WORLD_ROOM } from '../src/rooms/WorldRoom.js';
 import { freePort, waitFor } from './helpers.js';
 
 const MAIN = ['--import', 'tsx', 'server/src/main.ts'];
+/** Each spawned server gets its own embedded database folder. */
+const freshDataDir = () => mkdtempSync(join(tmpdir(), 'metaverse-data-'));
 const SYSTEM_NODE = '/usr/bin/node';
 const systemNodeMajor = Number(spawnSync(SYSTEM_NODE, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout?.trim() || 0);
 
@@ -37,13 +42,22 @@ describe('starting the server', () => {
     expect(run.stderr).toMatch(/PORT="eighty"/);
     expect(run.stderr).toMatch(/MAX_CLIENTS_PER_ROOM="0"/);
   });
+
+  it('refuses a missing or malformed model folder, saying what is wrong', () => {
+    const run = spawnSync(process.execPath, MAIN, {
+      encoding: 'utf8',
+      env: { ...process.env, PORT: '0', DATA_DIR: freshDataDir(), SENTIMENT_MODEL: '/nonexistent/sentiment-model', FILL_MASK_MODEL: '/nonexistent/fill-mask-model' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/could not start: model folder \/nonexistent\/(sentiment|fill-mask)-model: does not exist/);
+  });
 });
 
 describe('SIGTERM', () => {
   it('stops taking joins, tells players, lets rooms close and exits 0', async () => {
     const port = await freePort();
     child = spawn(process.execPath, MAIN, {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '1500' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '1500', INFERENCE_WORKERS: '0', DATA_DIR: freshDataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -87,6 +87,16 @@ export const WORLDS: Record<WorldId, WorldDefinition> = {
 
 export const WORLD_IDS = Object.keys(WORLDS) as WorldId[];
 
+/** One world as `GET /api/worlds` lists it (`{ worlds: WorldSummary[] }`). */
+export interface WorldSummary {
+  id: WorldId;
+  name: string;
+  description: string;
+  /** Players in all instances of this world (across processes when a shared driver is used). */
+  players: number;
+  instances: number;
+}
+
 export function isWorldId(value: unknown): value is WorldId {
   return typeof value === 'string' && Object.hasOwn(WORLDS, value);
 }

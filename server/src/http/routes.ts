@@ -1,21 +1,13 @@
 /** The plain HTTP API beside the game server. */
 import { matchMaker } from '@colyseus/core';
 import express, { type Application, type NextFunction, type Request, type Response } from 'express';
-import { WORLDS, WORLD_IDS } from '../../../shared/src/index.js';
+import type { Registry } from 'prom-client';
+import { WORLDS, WORLD_IDS, type WorldSummary } from '../../../shared/src/index.js';
 import { WORLD_ROOM, type WorldMetadata } from '../rooms/WorldRoom.js';
 
 export interface Health {
   /** True once shutdown has begun: health checks fail so proxies stop routing here. */
   shuttingDown: boolean;
-}
-
-export interface WorldSummary {
-  id: string;
-  name: string;
-  description: string;
-  /** Players in all instances of this world (across processes when a shared driver is used). */
-  players: number;
-  instances: number;
 }
 
 export async function worldSummaries(): Promise<WorldSummary[]> {
@@ -32,7 +24,16 @@ export async function worldSummaries(): Promise<WorldSummary[]> {
   });
 }
 
-export function mountHttpApi(app: Application, health: Health): void {
+export interface HttpApiOptions {
+  health: Health;
+  /** Prometheus registry served at GET /metrics. */
+  registry: Registry;
+  /** Each part's routes (inference, moderation, static client…), mounted in this order before the 404 and error handlers. */
+  routes: Array<(app: Application) => void>;
+}
+
+/** The one place that decides the order of HTTP middleware: body parsing, routes, then 404 and errors. */
+export function mountHttpApi(app: Application, { health, registry, routes }: HttpApiOptions): void {
   const startedAt = Date.now();
   app.use(express.json({ limit: '64kb' }));
 
@@ -51,6 +52,16 @@ export function mountHttpApi(app: Application, health: Health): void {
       next(error);
     }
   });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.set('Content-Type', registry.contentType).send(await registry.metrics());
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  for (const mount of routes) mount(app);
 
   app.use('/api', (req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.originalUrl}` });

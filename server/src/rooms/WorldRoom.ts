@@ -25,6 +25,9 @@ import {
   type WorldId,
 } from '../../../shared/src/index.js';
 import { ChatPipeline } from '../chat/ChatPipeline.js';
+import { PresenceInferenceClient } from '../inference/presenceChannel.js';
+import { activeModeration } from '../moderation/index.js';
+import { applyRoomCommand, subscribeRoom, type ModeratedRoom } from '../moderation/roomBridge.js';
 import type { WorldRoomConfig } from '../config.js';
 import { neighboursWithin } from './interest.js';
 import { applyMove } from './movement.js';
@@ -35,6 +38,8 @@ export const WORLD_ROOM = 'world';
 /** The server's room config, plus the client's `worldId` (matchmaking filters on it). */
 export interface WorldRoomOptions extends WorldRoomConfig {
   worldId?: unknown;
+  /** How long a comment's tag may take before it is given up (the bubble never waits for it). */
+  tagTimeoutMs: number;
 }
 
 export interface WorldMetadata {
@@ -64,11 +69,14 @@ export class WorldRoom extends Room<{ state: WorldState; metadata: WorldMetadata
   private world!: WorldDefinition;
   private cfg!: WorldRoomConfig;
   private readonly movers = new Map<string, Mover>();
-  private readonly chat = new ChatPipeline();
+  private chat!: ChatPipeline;
+  private inference!: PresenceInferenceClient;
+  /** Set when moderation runs in this process: unsubscribes the room from its moderation channels. */
+  private leaveModeration: (() => void) | undefined;
   /** Set once shutdown begins: dropped clients are not waited for. */
   private closing = false;
 
-  onCreate(options: WorldRoomOptions): void {
+  async onCreate(options: WorldRoomOptions): Promise<void> {
     if (!isWorldId(options.worldId)) {
       throw new ServerError(400, `unknown world "${String(options.worldId)}"`);
     }
@@ -80,6 +88,17 @@ export class WorldRoom extends Room<{ state: WorldState; metadata: WorldMetadata
     this.state.interestRadius = options.interestRadius;
     this.setPatchRate(1000 / options.patchRateHz);
     void this.setMetadata({ worldId: this.world.id });
+    // Comments reach the inference room over presence, wherever it runs.
+    this.inference = await PresenceInferenceClient.connect(this.presence, options.tagTimeoutMs);
+    const moderation = activeModeration();
+    this.chat = new ChatPipeline(
+      this.inference,
+      options.tagTimeoutMs,
+      Date.now,
+      moderation && { service: moderation.service, tagDeadlineMs: moderation.tagDeadlineMs },
+    );
+    // Moderator actions (show, hide, kick…) reach this room over presence, from whichever process took them.
+    if (moderation) this.leaveModeration = await subscribeRoom(this.moderated());
 
     this.onMessage(ClientMessage.Move, (client, message) => this.guard(client, ClientMessage.Move, () => this.onMove(client, message)));
     this.onMessage(ClientMessage.Chat, (client, message) => this.guard(client, ClientMessage.Chat, () => this.onChat(client, message)));
@@ -95,6 +114,8 @@ export class WorldRoom extends Room<{ state: WorldState; metadata: WorldMetadata
   static async onAuth(_token: string, options: unknown): Promise<JoinOptions> {
     const parsed = joinOptions.safeParse(options);
     if (!parsed.success) throw new ServerError(400, describeIssues(parsed.error));
+    const ban = await activeModeration()?.service.activeSanction('ban', parsed.data.name);
+    if (ban) throw new ServerError(403, `"${parsed.data.name}" is banned until ${ban.expiresAt}${ban.reason ? `: ${ban.reason}` : ''}`);
     return parsed.data;
   }
 
@@ -127,6 +148,9 @@ export class WorldRoom extends Room<{ state: WorldState; metadata: WorldMetadata
 
     client.view = new StateView();
     this.updateInterest();
+    activeModeration()
+      ?.service.playerJoined(client.sessionId, player.name, this.world.id, this.roomId)
+      .catch((error: unknown) => console.error('[world] could not record the player session:', error));
   }
 
   onDrop(client: Client): void {
@@ -145,9 +169,19 @@ export class WorldRoom extends Room<{ state: WorldState; metadata: WorldMetadata
   }
 
   onLeave(client: Client): void {
+    if (this.state.players.has(client.sessionId)) {
+      activeModeration()
+        ?.service.playerLeft(client.sessionId)
+        .catch((error: unknown) => console.error('[world] could not record the player leaving:', error));
+    }
     this.state.players.delete(client.sessionId);
     this.state.population = this.state.players.size;
     this.movers.delete(client.sessionId);
+  }
+
+  async onDispose(): Promise<void> {
+    this.leaveModeration?.();
+    await this.inference?.close();
   }
 
   /** Server shutting down: tell the players, then let the room close. */
@@ -159,59 +193,86 @@ export class WorldRoom extends Room<{ state: WorldState; metadata: WorldMetadata
     }, this.cfg.shutdownGraceMs);
   }
 
-  private onMove(client: Client, message: unknown): void {
+  /** The gate every client message passes: a known player, within its rate limit, with a valid payload. */
+  private admit<T>(
+    client: Client,
+    type: string,
+    message: unknown,
+    schema: z.ZodType<T>,
+    bucket?: 'moves' | 'chats',
+  ): { player: Player; data: T; mover: Mover } | undefined {
     const mover = this.movers.get(client.sessionId);
     const player = this.state.players.get(client.sessionId);
-    if (!mover || !player) return;
-    if (!mover.moves.take()) return this.rateLimited(client, ClientMessage.Move, mover);
-    const parsed = movePayload.safeParse(message);
-    if (!parsed.success) {
-      return this.sendError(client, ClientMessage.Move, ErrorCode.BadPayload, describeIssues(parsed.error));
+    if (!mover || !player) return undefined;
+    if (bucket && !mover[bucket].take()) {
+      this.rateLimited(client, type, mover);
+      return undefined;
     }
+    const parsed = schema.safeParse(message);
+    if (!parsed.success) {
+      this.sendError(client, type, ErrorCode.BadPayload, describeIssues(parsed.error));
+      return undefined;
+    }
+    return { player, data: parsed.data, mover };
+  }
+
+  private onMove(client: Client, message: unknown): void {
+    const admitted = this.admit(client, ClientMessage.Move, message, movePayload, 'moves');
+    if (!admitted) return;
+    const { player, data, mover } = admitted;
     const now = performance.now();
-    const outcome = applyMove(this.world, player, parsed.data, (now - mover.lastMoveAt) / 1000);
+    const outcome = applyMove(this.world, player, data, (now - mover.lastMoveAt) / 1000);
     mover.lastMoveAt = now;
     player.x = outcome.position.x;
     player.y = outcome.position.y;
     player.z = outcome.position.z;
-    player.rot = parsed.data.rot;
-    player.anim = parsed.data.anim;
+    player.rot = data.rot;
+    player.anim = data.anim;
     if (outcome.correction) {
       client.send(ServerMessage.Correction, { ...outcome.position, reason: outcome.correction });
     }
   }
 
   private onChat(client: Client, message: unknown): void {
-    const mover = this.movers.get(client.sessionId);
-    const player = this.state.players.get(client.sessionId);
-    if (!mover || !player) return;
-    if (!mover.chats.take()) return this.rateLimited(client, ClientMessage.Chat, mover);
-    const parsed = chatPayload.safeParse(message);
-    if (!parsed.success) {
-      return this.sendError(client, ClientMessage.Chat, ErrorCode.BadPayload, describeIssues(parsed.error));
-    }
+    const admitted = this.admit(client, ClientMessage.Chat, message, chatPayload, 'chats');
+    if (!admitted) return;
+    const { player, data } = admitted;
     this.chat.submit(
       { worldId: this.world.id, roomId: this.roomId, sessionId: client.sessionId, name: player.name },
-      parsed.data.text,
-      { showBubble: (bubble) => this.broadcast(ServerMessage.Chat, bubble) },
+      data.text,
+      {
+        showBubble: (bubble) => this.broadcast(ServerMessage.Chat, bubble),
+        showTag: (tag) => this.broadcast(ServerMessage.ChatTag, tag),
+        showToSpeaker: (bubble) => client.send(ServerMessage.Chat, bubble),
+        apply: (command) => applyRoomCommand(this.moderated(), command),
+        refuse: (code, text) => this.sendError(client, ClientMessage.Chat, code === 'muted' ? ErrorCode.Muted : ErrorCode.Internal, text),
+      },
     );
   }
 
   private onPortal(client: Client, message: unknown): void {
-    const player = this.state.players.get(client.sessionId);
-    if (!player) return;
-    const parsed = portalPayload.safeParse(message);
-    if (!parsed.success) {
-      return this.sendError(client, ClientMessage.Portal, ErrorCode.BadPayload, describeIssues(parsed.error));
-    }
-    const portal = this.world.portals.find((p) => p.id === parsed.data.portalId);
+    const admitted = this.admit(client, ClientMessage.Portal, message, portalPayload);
+    if (!admitted) return;
+    const { player, data } = admitted;
+    const portal = this.world.portals.find((p) => p.id === data.portalId);
     if (!portal) {
-      return this.sendError(client, ClientMessage.Portal, ErrorCode.UnknownPortal, `no portal "${parsed.data.portalId}" in ${this.world.id}`);
+      return this.sendError(client, ClientMessage.Portal, ErrorCode.UnknownPortal, `no portal "${data.portalId}" in ${this.world.id}`);
     }
     if (groundDistance(player, portal.position) > portal.radius + PORTAL_TOLERANCE) {
       return this.sendError(client, ClientMessage.Portal, ErrorCode.PortalTooFar, `walk into the portal to use it (within ${portal.radius} m)`);
     }
     client.send(ServerMessage.PortalGranted, { to: portal.to, via: portal.id });
+  }
+
+  /** The parts of this room that moderation acts on. */
+  private moderated(): ModeratedRoom {
+    return {
+      roomId: this.roomId,
+      presence: this.presence,
+      clients: this.clients,
+      broadcast: (type, message, options) => this.broadcast(type, message, options),
+      nameOf: (sessionId) => this.state.players.get(sessionId)?.name,
+    };
   }
 
   /** Players arriving through a portal appear at its far end; others at the spawn, spread out a little. */
