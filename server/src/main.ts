@@ -24,7 +24,14 @@ try {
   throw error;
 }
 
-const { createGameServer } = await import('./app.js');
-const server = createGameServer(config, { handleSignals: true });
-await server.listen(config.port, config.host);
+const { startGameServer } = await import('./app.js');
+const { openModeration } = await import('./moderation/index.js');
+try {
+  // The database (PGlite in DATA_DIR, or DATABASE_URL) opens and migrates before anything is served.
+  const moderation = await openModeration(config);
+  await startGameServer(config, { handleSignals: true, moderation });
+} catch (error) {
+  console.error(`The server could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 console.log(`Metaverse server listening on http://localhost:${config.port} (host ${config.host})`);

@@ -21,6 +21,13 @@ export const ServerMessage = {
   Error: 'error',
   Correction: 'correction',
   Chat: 'chat',
+  /** A bubble's tags arrived (sentiment, filled gaps). */
+  ChatTag: 'chat-tag',
+  /** A comment was hidden by a moderator: remove its bubble. */
+  ChatHidden: 'chat-hidden',
+  /** To the sender only: the comment is held for review / was denied. */
+  ChatHeld: 'chat-held',
+  ChatDenied: 'chat-denied',
   PortalGranted: 'portal',
   Shutdown: 'shutdown',
 } as const;
@@ -59,6 +66,8 @@ export const ErrorCode = {
   PortalTooFar: 'portal_too_far',
   UnknownPortal: 'unknown_portal',
   Internal: 'internal_error',
+  /** A moderator muted this player for a while: chat is refused. */
+  Muted: 'muted',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -80,6 +89,36 @@ export interface ChatBubble {
   text: string;
   /** Epoch milliseconds at the server. */
   sentAt: number;
+  /** Present when the tags are already known (e.g. a held comment a moderator approved). */
+  tag?: ChatTag;
+}
+
+export type SentimentLabel = 'positive' | 'neutral' | 'negative';
+
+export interface SentimentTag {
+  label: SentimentLabel;
+  /** Probability of the positive class, 0..1; the neutral band sits around 0.5. */
+  positive: number;
+}
+
+export interface FilledGap {
+  /** Position of the gap among the gaps of the text, from 0. */
+  index: number;
+  token: string;
+  score: number;
+}
+
+export interface ChatTag {
+  /** The bubble this tag belongs to. */
+  id: string;
+  sentiment: SentimentTag;
+  /** Present when the text had gaps (`___` or `[MASK]`): the text with them filled. */
+  filled?: { text: string; gaps: FilledGap[] };
+}
+
+export interface ChatModerationEvent {
+  id: string;
+  reason: string;
 }
 
 export interface PortalGrantedEvent {
