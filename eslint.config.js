@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'models/', 'load/node_modules/', 'coverage/', 'test-results/'] },
+  { ignores: ['dist/', 'server/src/db/generated/', 'node_modules/', 'models/.cache/', 'models/train/', 'load/node_modules/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
