@@ -46,7 +46,7 @@ class Layer(nn.Module):
     def forward(self, x, bias):
         b, n, h = x.shape
         d = h // self.nh
-        q, k, v = self.qkv(x).view(b, n, 3, self.nh, d).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(b, n, 3, self.nh, d).permute(2, 0, 3, 1, 4).unbind(0)
         s = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(d)) + bias
         a = torch.matmul(torch.softmax(s, dim=-1), v).transpose(1, 2).reshape(b, n, h)
         x = self.ln1(x + self.drop(self.o(a)))
@@ -93,7 +93,10 @@ class MLMHead(nn.Module):
 
     def forward(self, h):
         h = self.ln(F.gelu(self.dense(h)))
-        return torch.matmul(h, self.word_emb.weight.t()) + self.bias
+        # 2-D F.linear exports as Gemm(transB=1) on the same initializer as the
+        # input embedding (no transposed copy of the tied weights in the ONNX file)
+        flat = F.linear(h.reshape(-1, h.shape[-1]), self.word_emb.weight, self.bias)
+        return flat.reshape(h.shape[:-1] + (flat.shape[-1],))
 
 
 class BertForMaskedLM(nn.Module):

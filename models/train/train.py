@@ -54,7 +54,7 @@ def parse_args():
     p.add_argument("--vocab-size", type=int, default=8000)
     p.add_argument("--max-len", type=int, default=128, help="max_position_embeddings / model_max_length")
     p.add_argument("--mlm-layers", type=int, default=2)
-    p.add_argument("--mlm-hidden", type=int, default=256)
+    p.add_argument("--mlm-hidden", type=int, default=160)
     p.add_argument("--mlm-heads", type=int, default=4)
     p.add_argument("--mlm-batch-tokens", type=int, default=6144)
     p.add_argument("--mlm-lr", type=float, default=1e-3)
@@ -63,6 +63,8 @@ def parse_args():
                         "(kept only if it improves validation accuracy)")
     p.add_argument("--sentiment-encoder-epochs", type=int, default=4)
     p.add_argument("--skip-mlm", action="store_true", help="reuse the cached masked-LM checkpoint")
+    p.add_argument("--resume-mlm", action="store_true",
+                   help="start the masked-LM training from the cached checkpoint (adds --budget-minutes more)")
     p.add_argument("--amp", action="store_true", help="autocast (bf16 on cpu, fp16 on cuda)")
     p.add_argument("--node-modules", default=os.environ.get("MODELS_NODE_MODULES", ""),
                    help="colon-separated node_modules dirs holding @huggingface/tokenizers, tokenizers "
@@ -176,7 +178,8 @@ def main():
     for d in (fm_dir, se_dir):
         W.write_tokenizer_files(vocab, d, args.max_len)
     fm_export = export.export_fill_mask(mlm, mcfg, fm_dir, wp, mlm_test, args, P)
-    se_export = export.export_sentiment(sent_model, sent_info, se_dir, wp, uci_te, rt_te, args, P)
+    se_export = export.export_sentiment(sent_model, sent_info, se_dir, wp, uci_te, rt_te, args, P,
+                                          val_rows=uci_va + rt_va)
 
     # ------------------------------------------------------------ manifest + summary
     total_min = (time.time() - t_start) / 60
@@ -199,6 +202,8 @@ def main():
                       f, indent=2)
     with open(os.path.join(cache, "logs", f"summary-{stamp}.json"), "w") as f:
         json.dump(summary, f, indent=2)
+    import model_card
+    model_card.write_cards(out)
     P.log(f"done in {total_min:.1f} min; outputs in {fm_dir} and {se_dir}")
 
 

@@ -98,7 +98,14 @@ def autocast_ctx(args, device):
 def train(cfg, enc_docs, args, device, ckpt_path):
     rng = random.Random(args.seed)
     nrng = np.random.default_rng(args.seed)
-    model = BertForMaskedLM(cfg).to(device)
+    model = BertForMaskedLM(cfg)
+    prev_info = None
+    if getattr(args, "resume_mlm", False) and os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location="cpu")
+        model.load_state_dict(ck["state"])
+        prev_info = ck.get("info", {})
+        P.log(f"MLM: continuing from {ckpt_path} ({json.dumps(prev_info)})")
+    model = model.to(device)
     n_params = sum(p.numel() for p in model.parameters())
     P.log(f"MLM: {cfg.num_hidden_layers} layers, hidden {cfg.hidden_size}, heads {cfg.num_attention_heads}, "
           f"{n_params / 1e6:.2f}M params; budget {args.budget_minutes} min on {device}")
@@ -163,6 +170,11 @@ def train(cfg, enc_docs, args, device, ckpt_path):
     info = dict(steps=step, tokens=tokens, epochs_started=epoch, seconds=round(secs, 1),
                 tokens_per_second=round(tokens / secs), final_train_loss_ema=round(ema or 0, 4),
                 final_train_masked_acc_ema=round(acc_ema or 0, 4), params=n_params)
+    if prev_info:
+        info["continued_from"] = prev_info
+        info["seconds"] = round(secs + prev_info.get("seconds", 0), 1)
+        info["steps"] = step + prev_info.get("steps", 0)
+        info["tokens"] = tokens + prev_info.get("tokens", 0)
     P.log(f"MLM done: {json.dumps(info)}")
     model.eval()
     save(model, cfg, ckpt_path, info)

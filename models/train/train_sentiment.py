@@ -109,12 +109,12 @@ def nb_init(model, seqs, labels, alpha=1.0):
     return torch.tensor(ru, dtype=torch.float32), torch.tensor(rb, dtype=torch.float32)
 
 
-def fit_bag(model, tr, va, device, epochs=12, lr=0.02, l2=1e-4, nb_scale=0.25, seed=0):
+def fit_bag(model, tr, va, device, epochs=8, lr=0.005, l2=1e-4, nb_scale=0.25, seed=0):
     (trs, trl), (vas, val) = tr, va
     ru, rb = nb_init(model, trs, trl)
     with torch.no_grad():
-        model.uni.weight[:, 0] = ru * nb_scale
-        model.bi.weight[:, 0] = rb * nb_scale
+        model.uni.weight[:, 0] = (ru * nb_scale).to(model.uni.weight.device)
+        model.bi.weight[:, 0] = (rb * nb_scale).to(model.bi.weight.device)
     params = [model.uni.weight, model.bi.weight, model.lex_w.weight, model.lex_w.bias]
     opt = torch.optim.Adam(params, lr=lr)
     rng = random.Random(seed)
