@@ -28,8 +28,8 @@ const envSchema = z.object({
     .default('cpu')
     .transform((s) => s.split(',').map((d) => d.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^(cpu|cuda:\d+)$/, 'devices are cpu or cuda:K, comma-separated')).min(1)),
-  INFERENCE_WORKERS: int(0, 64).default(1),
-  INFERENCE_THREADS: int(1, 64).default(2),
+  INFERENCE_WORKERS: int(0, 64).default(2),
+  INFERENCE_THREADS: int(1, 64).default(1),
   MAX_BATCH_SIZE: int(1, 1024).default(32),
   MAX_WAIT_MS: int(0, 10000).default(0),
   MAX_QUEUE: int(1, 1_000_000).default(1024),
