@@ -16,6 +16,19 @@ export const INFERENCE_LIMITS = {
 /** Gaps are written `___` (three or more underscores) or `[MASK]`. */
 export const GAP_PATTERN = /_{3,}|\[MASK\]/g;
 
+/**
+ * The words that filled each gap, recovered from the original text and the
+ * filled one (as stored): `filled` is `text` with each gap replaced by one word.
+ * Scores are not stored, so they come back as 0.
+ */
+export function recoverFilledGaps(text: string, filled: string): Array<{ index: number; token: string; score: number }> {
+  const literals = text.split(new RegExp(GAP_PATTERN.source));
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`^${literals.map(escape).join('(.+?)')}$`, 's').exec(filled);
+  if (!match) return [];
+  return match.slice(1).map((token, index) => ({ index, token, score: 0 }));
+}
+
 export interface FillMaskCandidate {
   token: string;
   score: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WORLDS, WORLD_IDS, chatPayload, clampToBounds, displayName, joinOptions, movePayload } from '../src/index.js';
+import { WORLDS, WORLD_IDS, chatPayload, clampToBounds, displayName, joinOptions, movePayload, recoverFilledGaps } from '../src/index.js';
 
 describe('worlds', () => {
   it('has three worlds whose portals lead to each other and land inside bounds, outside the far portal', () => {
@@ -42,5 +42,17 @@ describe('validation', () => {
   it('checks join options', () => {
     expect(joinOptions.safeParse({ worldId: 'forest', name: 'Ann' }).success).toBe(true);
     expect(joinOptions.safeParse({ worldId: 'mars', name: 'Ann' }).success).toBe(false);
+  });
+});
+
+describe('recoverFilledGaps', () => {
+  it('recovers the word that filled each gap from the stored texts', () => {
+    expect(recoverFilledGaps('this place is ___ and [MASK] too', 'this place is great and nice too')).toEqual([
+      { index: 0, token: 'great', score: 0 },
+      { index: 1, token: 'nice', score: 0 },
+    ]);
+    expect(recoverFilledGaps('a (b) ___?', 'a (b) c?')).toEqual([{ index: 0, token: 'c', score: 0 }]);
+    expect(recoverFilledGaps('no gap', 'no gap')).toEqual([]);
+    expect(recoverFilledGaps('x ___', 'something else')).toEqual([]);
   });
 });

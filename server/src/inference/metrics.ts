@@ -3,6 +3,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BatcherObserver } from './batcher.js';
 import type { PoolObserver } from './pool.js';
 
+/** Batch times: from a millisecond (a small CPU batch) to seconds (overload). */
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 export function inferenceMetrics(registry: Registry): BatcherObserver & PoolObserver {
   const registers = [registry];
   const batchSize = new Histogram({
@@ -23,14 +26,14 @@ export function inferenceMetrics(registry: Registry): BatcherObserver & PoolObse
     name: 'inference_batch_seconds',
     help: 'Time from dispatch to results of a batch (including a retry)',
     labelNames: ['task'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    buckets: SECONDS_BUCKETS,
     registers,
   });
   const workerCompute = new Histogram({
     name: 'inference_worker_batch_seconds',
     help: 'Compute time of a batch on one worker',
     labelNames: ['worker', 'task'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    buckets: SECONDS_BUCKETS,
     registers,
   });
   const workerItems = new Counter({

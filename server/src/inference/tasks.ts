@@ -102,18 +102,39 @@ export async function fillMaskBatch(model: LoadedModel, texts: string[], topK: n
   return results;
 }
 
-/** The k most likely real words (special tokens never fill a gap); `##` pieces shown bare. */
+/**
+ * The k most likely words for a gap. A gap stands between spaces, so only
+ * whole words fill it: special tokens, `##` word pieces and bare punctuation
+ * never do.
+ */
 function topCandidates(model: LoadedModel, probs: Float32Array, k: number): FillMaskCandidate[] {
-  const best: Array<{ id: number; p: number }> = [];
+  const best: Array<{ token: string; p: number }> = [];
   for (let id = 0; id < probs.length; id++) {
     const p = probs[id]!;
     if (best.length === k && p <= best[k - 1]!.p) continue;
-    if (model.specialIds.has(id)) continue;
-    best.push({ id, p });
+    if (!isWordToken(model, id)) continue;
+    best.push({ token: model.tokenizer.id_to_token(id)!, p });
     best.sort((a, b) => b.p - a.p);
     if (best.length > k) best.pop();
   }
-  return best.map(({ id, p }) => ({ token: (model.tokenizer.id_to_token(id) ?? '').replace(/^##/, ''), score: p }));
+  return best.map(({ token, p }) => ({ token, score: p }));
+}
+
+const wordTokenCache = new WeakMap<LoadedModel, Uint8Array>();
+
+/** Whether a vocabulary entry is a whole word (computed once per model). */
+function isWordToken(model: LoadedModel, id: number): boolean {
+  let flags = wordTokenCache.get(model);
+  if (!flags) {
+    const size = model.tokenizer.get_vocab(true).size;
+    flags = new Uint8Array(size);
+    for (let i = 0; i < size; i++) {
+      const token = model.tokenizer.id_to_token(i);
+      flags[i] = token !== undefined && !model.specialIds.has(i) && !token.startsWith('##') && /[\p{L}\p{N}]/u.test(token) ? 1 : 0;
+    }
+    wordTokenCache.set(model, flags);
+  }
+  return flags[id] === 1;
 }
 
 export async function sentimentBatch(model: LoadedModel, texts: string[], options: SentimentOptions): Promise<SentimentResult[]> {

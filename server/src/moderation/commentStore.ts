@@ -4,6 +4,7 @@
  * the untagged backlog and the mood series.
  */
 import type { ChatTag, CommentPage, CommentStatus, CommentView, MoodPoint, SentimentLabel } from '../../../shared/src/index.js';
+import { recoverFilledGaps } from '../../../shared/src/index.js';
 import type { Comment, Prisma, PrismaClient } from '../db/generated/client.js';
 
 export interface NewComment {
@@ -60,7 +61,7 @@ export function tagOf(c: Comment): ChatTag | undefined {
   return {
     id: c.id,
     sentiment: { label: c.sentimentLabel, positive: c.sentimentPositive },
-    ...(c.filledText !== null ? { filled: { text: c.filledText, gaps: [] } } : {}),
+    ...(c.filledText !== null ? { filled: { text: c.filledText, gaps: recoverFilledGaps(c.text, c.filledText) } } : {}),
   };
 }
 
