@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../paths.js';
 
 /** The minimum a migration run needs from a database connection. */
 export interface SqlSession {
@@ -17,7 +17,7 @@ export interface SqlSession {
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
+export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'prisma', 'migrations');
 /** The advisory lock key Prisma Migrate takes, so the two never run at once. */
 const PRISMA_MIGRATE_LOCK = 72707369;
 

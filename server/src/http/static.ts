@@ -4,15 +4,13 @@
  * the HTML pages are revalidated so a new build shows at once.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import express, { type Application } from 'express';
+import { PROJECT_ROOT } from '../paths.js';
 
-/** dist/client under the repository root: the nearest folder above this file holding package.json. */
+/** dist/client under the repository root. */
 export function defaultClientDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'dist', 'client');
+  return join(PROJECT_ROOT, 'dist', 'client');
 }
 
 export function mountClient(app: Application, clientDir = defaultClientDir()): void {
