@@ -13,7 +13,7 @@
  * BENCH_ROUNDS (default 3), BENCH_SECONDS (default 10) and BENCH_OVERLOAD_SECONDS (default 30) set the runs.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,7 @@ interface RunningServer {
 
 async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     env: {
       ...process.env,
@@ -135,7 +136,7 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
       HOST: '127.0.0.1',
       MAX_QUEUE: '1024',
       INFERENCE_TIMEOUT_MS: '5000',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')),
+      DATA_DIR: dataDir,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -163,6 +164,7 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

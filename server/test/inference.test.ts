@@ -4,7 +4,7 @@
  * real chat comment, and a remote worker process joining and vanishing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -220,5 +220,6 @@ describe('model folders', () => {
     await expect(loadModel(dir, 'sentiment', options)).rejects.toThrow(/no ONNX model found/);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ id2label: { 0: 'A', 1: 'B' } }));
     await expect(loadModel(dir, 'sentiment', options)).rejects.toThrow(/no positive label/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

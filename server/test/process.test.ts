@@ -1,17 +1,25 @@
 /** The server as an operator runs it: a real process, its exit codes, and SIGTERM. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Client } from '@colyseus/sdk';
 import { ServerMessage, WorldState, type ShutdownEvent } from '../../shared/src/index.js';
 import { WORLD_ROOM } from '../src/rooms/WorldRoom.js';
 import { freePort, waitFor } from './helpers.js';
 
 const MAIN = ['--import', 'tsx', 'server/src/main.ts'];
-/** Each spawned server gets its own embedded database folder. */
-const freshDataDir = () => mkdtempSync(join(tmpdir(), 'metaverse-data-'));
+/** Each spawned server gets its own embedded database folder, removed after the file's tests. */
+const dataDirs: string[] = [];
+const freshDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'metaverse-data-'));
+  dataDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 const SYSTEM_NODE = '/usr/bin/node';
 const systemNodeMajor = Number(spawnSync(SYSTEM_NODE, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout?.trim() || 0);
 
