@@ -32,12 +32,11 @@ export interface InferenceClient {
 /** The requesting side: one per process, shared by its rooms and HTTP API. */
 export class PresenceInferenceClient implements InferenceClient {
   private readonly clientId = randomUUID();
-  private readonly pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly onReply = (reply: WireReply) => {
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.pending.delete(reply.id);
-    clearTimeout(p.timer);
     if ('ok' in reply) p.resolve(reply.ok);
     else p.reject(new InferenceError(reply.error.code, reply.error.message));
   };
@@ -57,19 +56,22 @@ export class PresenceInferenceClient implements InferenceClient {
     const id = randomUUID();
     const deadline = opts.deadline ?? Date.now() + this.defaultTimeoutMs;
     return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.presence.publish(REQUEST_CHANNEL, { kind: 'cancel', id, replyTo: this.clientId } satisfies WireRequest);
+      };
+      // Settled requests stop listening, so a signal that aborts later sends no stray cancel.
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn(value);
+      };
       // The inference room answers every request (with a timeout error at the latest); this guards against none being there.
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new InferenceError('timeout', 'no answer from the inference room within the deadline'));
+        settle(reject)(new InferenceError('timeout', 'no answer from the inference room within the deadline'));
       }, Math.max(0, deadline - Date.now()) + 250);
-      this.pending.set(id, { resolve, reject, timer });
-      opts.signal?.addEventListener(
-        'abort',
-        () => {
-          this.presence.publish(REQUEST_CHANNEL, { kind: 'cancel', id, replyTo: this.clientId } satisfies WireRequest);
-        },
-        { once: true },
-      );
+      this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.presence.publish(REQUEST_CHANNEL, { kind: 'request', id, replyTo: this.clientId, task, text, deadline } satisfies WireRequest);
     });
   }
@@ -77,7 +79,6 @@ export class PresenceInferenceClient implements InferenceClient {
   async close(): Promise<void> {
     await this.presence.unsubscribe(replyChannel(this.clientId), this.onReply);
     for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
       p.reject(new InferenceError('unavailable', 'the inference client was closed'));
     }
     this.pending.clear();
